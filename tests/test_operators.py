@@ -25,21 +25,13 @@ def test_repeat_copy_is_the_variable_binding_task_of_its_selection(s, d):
     assert ops.variable_binding_phi(F) == ops.repeat_copy_phi(s, d)
 
 
-def fibonacci_sequence(initial: list[sp.Matrix], n: int) -> list[sp.Matrix]:
-    seq = list(initial)
-    s = len(initial)
-    while len(seq) < n:
-        seq.append(sum(seq[-s:], sp.zeros(*initial[0].shape)))
-    return seq
-
-
 @pytest.mark.parametrize(("s", "d"), [(2, 1), (3, 2), (4, 5)])
 def test_fibonacci_phi_generates_the_sequence(s, d):
     u = [sp.Matrix(sp.symbols(f"u{k}_1:{d + 1}")) for k in range(1, s + 1)]
     h = sp.Matrix.vstack(*u)
     phi = ops.fibonacci_phi(s, d).matrix()
     readout = ops.fibonacci_readout(s, d).matrix()
-    seq = fibonacci_sequence(u, 4 * s + 1)
+    seq = ops.generalised_fibonacci(u, 4 * s + 1)
     for n in range(3 * s + 1):
         assert readout * h == seq[s + n - 1]
         assert h == sp.Matrix.vstack(*seq[n : n + s])
@@ -109,3 +101,35 @@ def test_signed_selection_accepts_negative_entries():
     assert ops.check_selection(F) == (2, 2)
     phi = ops.variable_binding_phi_matrix(F)
     assert np.array_equal(phi[2:], F.T)
+
+
+def test_generalised_fibonacci_recursion():
+    assert ops.generalised_fibonacci([1, 1], 10) == [1, 1, 2, 3, 5, 8, 13, 21, 34, 55]
+    assert ops.generalised_fibonacci([1, 0, 0], 7) == [1, 0, 0, 1, 1, 2, 4]
+    assert ops.generalised_fibonacci([1, 2, 3], 2) == [1, 2]
+    with pytest.raises(ValueError, match="initial must hold at least one"):
+        ops.generalised_fibonacci([], 3)
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        ops.generalised_fibonacci([1], 0)
+
+
+def test_variables_in_memories_places_each_input():
+    psi = ops.variable_memory_basis(3, 2)
+    state = ops.variables_in_memories({1: 3, 2: 1}, 2, psi)
+    u11, u21, u12, u22 = sp.symbols("u^1(1) u^2(1) u^1(2) u^2(2)")
+    assert state.components() == sp.Matrix([u12, u22, 0, 0, u11, u21])
+    assert ops.input_symbols(4, 2) == [sp.Symbol("u^1(4)"), sp.Symbol("u^2(4)")]
+    with pytest.raises(ValueError, match=r"mu must be in 1\.\.6"):
+        ops.variables_in_memories({1: 4}, 2, psi)
+
+
+@pytest.mark.parametrize(("s", "kappa"), [(2, 1), (3, 2), (5, 4)])
+def test_repeat_copy_closed_form(s, kappa):
+    """The corrected Eq. 18: after t more steps input mu is in memory ((mu - t - 1) mod s) + 1."""
+    psi = ops.variable_memory_basis(s, kappa)
+    phi = ops.repeat_copy_phi(s, kappa, psi)
+    h = ops.variables_in_memories({mu: mu for mu in range(1, s + 1)}, kappa, psi)
+    for t in range(2 * s + 1):
+        expected = {mu: (mu - t - 1) % s + 1 for mu in range(1, s + 1)}
+        assert h == ops.variables_in_memories(expected, kappa, psi)
+        h = phi * h

@@ -363,6 +363,12 @@ class Operator(_Linear):
                 f"{self.in_basis.symbol!r}; give both bases vectors to relate them"
             )
         out: dict[int, sp.Expr] = {}
+        if ket.basis == self.in_basis:
+            # <b^nu|b_kappa> = delta^nu_kappa: of all pairs (nu, kappa) only nu = kappa is left.
+            for (mu, nu), c in self.coefficients.items():
+                if nu in ket.coefficients:
+                    out[mu] = out.get(mu, 0) + c * ket.coefficients[nu]
+            return Ket(self.out_basis, out)
         for (mu, nu), c in self.coefficients.items():
             for kappa, k in ket.coefficients.items():
                 overlap = _overlap(self.in_basis, nu, ket.basis, kappa)

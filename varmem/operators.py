@@ -11,20 +11,23 @@ paper term by term (``fibonacci_phi``), the numpy form is assembled from blocks
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
 from varmem._checks import as_positive_int
-from varmem.notation import Basis, Operator, standard_basis
+from varmem.notation import Basis, Ket, Operator, standard_basis
 
 __all__ = [
     "check_selection",
     "fibonacci_phi",
     "fibonacci_phi_matrix",
     "fibonacci_readout",
+    "generalised_fibonacci",
     "input_matrix",
+    "input_symbols",
     "readout_matrix",
     "repeat_copy_input",
     "repeat_copy_phi",
@@ -34,6 +37,7 @@ __all__ = [
     "variable_binding_phi",
     "variable_binding_phi_matrix",
     "variable_memory_basis",
+    "variables_in_memories",
 ]
 
 
@@ -46,6 +50,28 @@ def variable_memory_basis(s: int, d: int, vectors: Any | None = None) -> Basis:
     s = as_positive_int(s, "s")
     d = as_positive_int(d, "d")
     return Basis(r"\psi", s * d, vectors)
+
+
+def input_symbols(t: int, d: int, name: str = "u") -> list[sp.Symbol]:
+    """The symbolic input ``u(t)`` as its `d` components ``u^1(t), ..., u^d(t)``."""
+    d = as_positive_int(d, "d")
+    return [sp.Symbol(f"{name}^{i}({t})") for i in range(1, d + 1)]
+
+
+def variables_in_memories(
+    placement: Mapping[int, int], d: int, basis: Basis, name: str = "u"
+) -> Ket:
+    """The state that holds input ``u(mu)`` in variable memory ``placement[mu]``.
+
+    ``sum_mu sum_{i=1}^{d} u^i(mu) |ψ_{(placement[mu]-1) d + i}>``; memories are numbered
+    1..s. A memory number outside 1..s raises ValueError (the ket index leaves the basis).
+    """
+    d = as_positive_int(d, "d")
+    state = Ket(basis, {})
+    for mu, memory in placement.items():
+        for i, symbol in enumerate(input_symbols(mu, d, name), start=1):
+            state = state + symbol * basis.ket((memory - 1) * d + i)
+    return state
 
 
 def _psi(s: int, d: int, basis: Basis | None) -> Basis:
@@ -94,6 +120,27 @@ def fibonacci_readout(
         raise ValueError(f"output_basis must have d = {d} vectors, got dim={e.dim}")
     terms = {(mu - (s - 1) * d, mu): sp.Integer(1) for mu in range((s - 1) * d + 1, s * d + 1)}
     return Operator(e, psi, terms)
+
+
+def generalised_fibonacci(initial: Sequence[Any], n: int) -> list[Any]:
+    """The first `n` terms F_1..F_n of paper Eq. 4 from the s initial vectors `initial`.
+
+    F_k = initial[k-1] for k <= s and F_k = F_{k-s} + ... + F_{k-1} after that. The terms may
+    be numpy arrays or sympy matrices of any one shape; the recursion is computed directly,
+    without Φ, so that it can be held against Φ.
+    """
+    terms = list(initial)
+    if not terms:
+        raise ValueError("initial must hold at least one vector (s >= 1)")
+    n = as_positive_int(n, "n")
+    s = len(terms)
+    while len(terms) < n:
+        window = terms[-s:]
+        total = window[0]
+        for term in window[1:]:
+            total = total + term
+        terms.append(total)
+    return terms[:n]
 
 
 def fibonacci_phi_matrix(s: int, d: int) -> np.ndarray:

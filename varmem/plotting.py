@@ -7,11 +7,19 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colors import SymLogNorm
 from matplotlib.image import AxesImage
 
 from varmem._checks import as_positive_int
 
-__all__ = ["eigenvalue_clusters", "operator_heatmap", "spectrum_plot", "variable_tiles"]
+__all__ = [
+    "eigenvalue_clusters",
+    "new_figure",
+    "operator_heatmap",
+    "process_figure",
+    "spectrum_plot",
+    "variable_tiles",
+]
 
 
 def operator_heatmap(
@@ -46,9 +54,7 @@ def operator_heatmap(
     return image
 
 
-def eigenvalue_clusters(
-    eigenvalues: np.ndarray, decimals: int = 6
-) -> list[tuple[complex, int]]:
+def eigenvalue_clusters(eigenvalues: np.ndarray, decimals: int = 6) -> list[tuple[complex, int]]:
     """Group eigenvalues that agree to `decimals` places: a list of (value, multiplicity)."""
     rounded = np.round(np.asarray(eigenvalues, dtype=complex), decimals)
     # Rounding can leave -0.0; adding 0.0 folds it onto +0.0 so equal values group together.
@@ -103,13 +109,14 @@ def variable_tiles(
     s: int,
     d: int,
     times: Sequence[int],
+    annotate: bool = False,
     cmap: str = "coolwarm",
 ) -> AxesImage:
     """Draw hidden states in the variable-memory basis as one ``(s, d)`` tile per time step.
 
     `states` has shape ``(T, s*d)`` (components on ψ_1..ψ_{s·d} at each of T steps); row k of a
-    tile is variable memory Ψ_{k+1}. Each tile is scaled by its own largest magnitude so that
-    the pattern, not the growth, is what the colour shows.
+    tile is variable memory Ψ_{k+1}. Colours share one symmetric log scale, so values of very
+    different size stay visible; with `annotate` each cell also shows its value.
     """
     s = as_positive_int(s, "s")
     d = as_positive_int(d, "d")
@@ -118,11 +125,19 @@ def variable_tiles(
         raise ValueError(f"states must have shape (T, s*d) = (T, {s * d}), got {array.shape}")
     if len(axes) != array.shape[0] or len(times) != array.shape[0]:
         raise ValueError("axes and times need one entry per row of states")
+    scale = float(np.max(np.abs(array))) or 1.0
+    norm = SymLogNorm(
+        linthresh=max(scale * 1e-3, float(np.min(np.abs(array[array != 0]), initial=scale))),
+        vmin=-scale,
+        vmax=scale,
+    )
     image = None
     for ax, state, t in zip(axes, array, times, strict=True):
         tile = state.reshape(s, d)
-        scale = float(np.max(np.abs(tile))) or 1.0
-        image = ax.imshow(tile / scale, cmap=cmap, vmin=-1, vmax=1, interpolation="nearest")
+        image = ax.imshow(tile, cmap=cmap, norm=norm, interpolation="nearest")
+        if annotate:
+            for (row, col), value in np.ndenumerate(tile):
+                ax.text(col, row, f"{value:g}", ha="center", va="center", fontsize=6)
         ax.set_title(f"t = {t}", fontsize=9)
         ax.set_xticks([])
         ax.set_yticks(range(s))
@@ -135,3 +150,52 @@ def variable_tiles(
 def new_figure(width: float = 8.0, height: float = 3.5) -> plt.Figure:
     """A figure of the book's standard look (constrained layout)."""
     return plt.figure(figsize=(width, height), layout="constrained")
+
+
+def _panel_label(ax: Axes, letter: str) -> None:
+    ax.text(-0.08, 1.04, letter, transform=ax.transAxes, fontweight="bold", va="bottom")
+
+
+def process_figure(
+    phi: np.ndarray,
+    readout: np.ndarray,
+    psi_states: np.ndarray,
+    standard_states: np.ndarray,
+    s: int,
+    d: int,
+    times: Sequence[int],
+    annotate: bool = True,
+) -> plt.Figure:
+    """A process on variable memories in four panels (the layout of the paper's Figure 1).
+
+    A: Φ ``(s*d, s*d)`` on the ψ basis; B: the readout W_r ``(d, s*d)``; C: the hidden states
+    ``standard_states`` ``(T, N)`` in the standard basis, each step scaled by its largest
+    magnitude; D: the same states on the ψ basis, ``psi_states`` ``(T, s*d)``, one
+    ``(s, d)`` tile per step (rows are the variable memories Ψ_1..Ψ_s), values written in
+    the cells when `annotate` is true.
+    """
+    s = as_positive_int(s, "s")
+    d = as_positive_int(d, "d")
+    standard = np.asarray(standard_states, dtype=float)
+    fig = new_figure(9.0, 5.4)
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.3, 1.0])
+    ax_phi, ax_read, ax_std = top.subplots(1, 3, width_ratios=[1.0, 1.0, 1.2])
+    operator_heatmap(ax_phi, phi, block=d, title=r"A. $\Phi$ on $|\psi_\mu\rangle$")
+    operator_heatmap(
+        ax_read, readout, block=d, row_block=0, title=r"B. $W_r = \Psi_s^*$ on $\langle\psi^\mu|$"
+    )
+    ax_read.set_aspect("auto")
+    scaled = standard / np.maximum(np.max(np.abs(standard), axis=1, keepdims=True), 1e-300)
+    ax_std.imshow(
+        scaled.T, cmap="coolwarm", vmin=-1, vmax=1, aspect="auto", interpolation="nearest"
+    )
+    ax_std.set_title(r"C. $h(t)$ on $|e_i\rangle$")
+    ax_std.set_xticks(range(len(times)))
+    ax_std.set_xticklabels([str(t) for t in times], fontsize=8)
+    ax_std.set_xlabel("t")
+    ax_std.set_yticks([])
+    ax_std.set_ylabel("neuron")
+    bottom.suptitle(r"D. $h(t)$ on the variable memories $\Psi_1, \dots, \Psi_s$", fontsize=11)
+    tiles = bottom.subplots(1, len(times), sharey=True)
+    variable_tiles(list(np.atleast_1d(tiles)), psi_states, s, d, times, annotate=annotate)
+    return fig
