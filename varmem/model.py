@@ -1,0 +1,240 @@
+"""Elman RNNs of paper Eq. 20: one model on torch.nn.RNN, and M independent models stacked."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from varmem._checks import as_positive_int
+
+__all__ = ["INITS", "ElmanEnsemble", "ElmanRNN", "initial_weights"]
+
+INITS = ("uniform", "gaussian")
+
+
+def initial_weights(
+    d_in: int, n_hidden: int, d_out: int, init: str, seed: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Draw ``(W_uh (N, d_in), W_hh (N, N), W_r (d_out, N))`` from a generator seeded by `seed`.
+
+    ``"uniform"`` is PyTorch's default for nn.RNN and nn.Linear here, U(-k, k) with
+    k = 1/sqrt(N_h) for all three; ``"gaussian"`` is N(0, 1/N_h) (paper B.5, Figure 5).
+    """
+    d_in = as_positive_int(d_in, "d_in")
+    n_hidden = as_positive_int(n_hidden, "n_hidden")
+    d_out = as_positive_int(d_out, "d_out")
+    if init not in INITS:
+        raise ValueError(f"init must be one of {INITS}, got {init!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    generator = torch.Generator().manual_seed(int(seed))
+    shapes = [(n_hidden, d_in), (n_hidden, n_hidden), (d_out, n_hidden)]
+    k = 1.0 / math.sqrt(n_hidden)
+    if init == "uniform":
+        weights = [(torch.rand(shape, generator=generator) * 2 - 1) * k for shape in shapes]
+    else:
+        weights = [torch.randn(shape, generator=generator) * k for shape in shapes]
+    return weights[0], weights[1], weights[2]
+
+
+class ElmanRNN(nn.Module):
+    """``h(t) = tanh(W_hh h(t-1) + W_uh u(t))``, ``y(t) = W_r h(t)``, no biases, ``h(0) = 0``.
+
+    Runs on ``torch.nn.RNN`` (tanh, bias=False) with a bias-free ``nn.Linear`` readout, the
+    authors' architecture. Inputs are ``(batch, time, d_in)``, outputs ``(batch, time, d_out)``.
+    """
+
+    def __init__(
+        self,
+        d_in: int,
+        n_hidden: int,
+        d_out: int | None = None,
+        init: str = "uniform",
+        seed: int = 0,
+    ) -> None:
+        super().__init__()
+        d_out = d_in if d_out is None else d_out
+        w_uh, w_hh, w_r = initial_weights(d_in, n_hidden, d_out, init, seed)
+        self.rnn = nn.RNN(d_in, n_hidden, nonlinearity="tanh", bias=False, batch_first=True)
+        self.readout = nn.Linear(n_hidden, d_out, bias=False)
+        with torch.no_grad():
+            self.rnn.weight_ih_l0.copy_(w_uh)
+            self.rnn.weight_hh_l0.copy_(w_hh)
+            self.readout.weight.copy_(w_r)
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        hidden, _ = self.rnn(inputs)
+        return self.readout(hidden)
+
+    def hidden_states(self, inputs: torch.Tensor) -> torch.Tensor:
+        """``(batch, time, N_h)`` hidden states h(1..T) for `inputs` ``(batch, time, d_in)``."""
+        return self.rnn(inputs)[0]
+
+    @property
+    def W_uh(self) -> np.ndarray:
+        """Input weights, ``(N_h, d_in)``."""
+        return self.rnn.weight_ih_l0.detach().cpu().numpy().copy()
+
+    @property
+    def W_hh(self) -> np.ndarray:
+        """Recurrent weights, ``(N_h, N_h)``."""
+        return self.rnn.weight_hh_l0.detach().cpu().numpy().copy()
+
+    @property
+    def W_r(self) -> np.ndarray:
+        """Readout weights, ``(d_out, N_h)``."""
+        return self.readout.weight.detach().cpu().numpy().copy()
+
+    def weights(self) -> dict[str, torch.Tensor]:
+        """The three weight matrices by name, detached copies."""
+        return {
+            "W_uh": self.rnn.weight_ih_l0.detach().clone(),
+            "W_hh": self.rnn.weight_hh_l0.detach().clone(),
+            "W_r": self.readout.weight.detach().clone(),
+        }
+
+    @classmethod
+    def from_weights(cls, W_uh: torch.Tensor, W_hh: torch.Tensor, W_r: torch.Tensor) -> ElmanRNN:
+        """A model with the given ``(N, d_in)``, ``(N, N)``, ``(d_out, N)`` weights."""
+        n_hidden, d_in = W_uh.shape
+        if W_hh.shape != (n_hidden, n_hidden) or W_r.shape[1] != n_hidden:
+            raise ValueError(
+                f"weights must have shapes (N, d_in), (N, N), (d_out, N); got "
+                f"{tuple(W_uh.shape)}, {tuple(W_hh.shape)}, {tuple(W_r.shape)}"
+            )
+        model = cls(d_in, n_hidden, W_r.shape[0])
+        with torch.no_grad():
+            model.rnn.weight_ih_l0.copy_(W_uh)
+            model.rnn.weight_hh_l0.copy_(W_hh)
+            model.readout.weight.copy_(W_r)
+        return model
+
+
+class ElmanEnsemble(nn.Module):
+    """M independent Elman RNNs of one shape, stacked so one forward pass runs all of them.
+
+    Parameters are ``W_uh (M, N, d_in)``, ``W_hh (M, N, N)`` and ``W_r (M, d_out, N)``; member
+    m initialised with ``seeds[m]`` starts from the same weights as ``ElmanRNN(seed=seeds[m])``.
+    """
+
+    def __init__(
+        self,
+        d_in: int,
+        n_hidden: int,
+        d_out: int | None = None,
+        init: str = "uniform",
+        seeds: Sequence[int] = (0,),
+    ) -> None:
+        super().__init__()
+        d_out = d_in if d_out is None else d_out
+        if len(seeds) < 1:
+            raise ValueError("seeds must name at least one model")
+        drawn = [initial_weights(d_in, n_hidden, d_out, init, seed) for seed in seeds]
+        self.W_uh = nn.Parameter(torch.stack([w[0] for w in drawn]))
+        self.W_hh = nn.Parameter(torch.stack([w[1] for w in drawn]))
+        self.W_r = nn.Parameter(torch.stack([w[2] for w in drawn]))
+
+    @property
+    def size(self) -> int:
+        """Number of models M."""
+        return self.W_hh.shape[0]
+
+    @classmethod
+    def from_models(cls, models: Sequence[ElmanRNN]) -> ElmanEnsemble:
+        """Stack existing single models (same shape) into an ensemble."""
+        if not models:
+            raise ValueError("models must hold at least one ElmanRNN")
+        first = models[0]
+        ensemble = cls(first.rnn.input_size, first.rnn.hidden_size, first.readout.out_features)
+        with torch.no_grad():
+            ensemble.W_uh = nn.Parameter(torch.stack([m.rnn.weight_ih_l0.detach() for m in models]))
+            ensemble.W_hh = nn.Parameter(torch.stack([m.rnn.weight_hh_l0.detach() for m in models]))
+            ensemble.W_r = nn.Parameter(torch.stack([m.readout.weight.detach() for m in models]))
+        return ensemble
+
+    def member(self, m: int) -> ElmanRNN:
+        """Member m as a stand-alone ElmanRNN (a copy of its weights)."""
+        if not 0 <= m < self.size:
+            raise ValueError(f"m must be in 0..{self.size - 1}, got {m}")
+        return ElmanRNN.from_weights(
+            self.W_uh[m].detach(), self.W_hh[m].detach(), self.W_r[m].detach()
+        )
+
+    def hidden_states(self, inputs: torch.Tensor, n_input: int | None = None) -> torch.Tensor:
+        """``(M, batch, time, N)`` hidden states for `inputs` of shape ``(M, batch, time, d_in)``.
+
+        `inputs` may also be ``(batch, time, d_in)``, shared by all models. If `n_input` is
+        given, the input is taken to be zero after the first `n_input` steps (the output phase
+        of a task), which skips the input term there.
+        """
+        return self._hidden_time_major(inputs, n_input).permute(1, 2, 0, 3)
+
+    def forward(self, inputs: torch.Tensor, n_input: int | None = None) -> torch.Tensor:
+        """``(M, batch, time, d_out)`` outputs; see `hidden_states` for `inputs` and `n_input`."""
+        hidden = self._hidden_time_major(inputs, n_input)
+        # Read out in the time-major layout the recurrence produced; only the small output
+        # (d_out << N) is permuted.
+        return torch.matmul(hidden, self.W_r.transpose(1, 2)).permute(1, 2, 0, 3)
+
+    def _hidden_time_major(self, inputs: torch.Tensor, n_input: int | None) -> torch.Tensor:
+        if inputs.ndim == 3:
+            inputs = inputs.unsqueeze(0).expand(self.size, *inputs.shape)
+        d_in = self.W_uh.shape[2]
+        if inputs.ndim != 4 or inputs.shape[0] != self.size or inputs.shape[-1] != d_in:
+            raise ValueError(
+                f"inputs must be (M, batch, time, d_in) = ({self.size}, batch, time, {d_in}) "
+                f"or (batch, time, d_in), got {tuple(inputs.shape)}"
+            )
+        steps = inputs.shape[2]
+        n_input = steps if n_input is None else max(1, min(n_input, steps))
+        # Input drive of the input phase, time-major: (n_input, M, batch, N).
+        drive = torch.matmul(inputs[:, :, :n_input].permute(2, 0, 1, 3), self.W_uh.transpose(1, 2))
+        return _Recurrence.apply(drive.contiguous(), self.W_hh, steps)
+
+
+class _Recurrence(torch.autograd.Function):
+    """``h_t = tanh(h_{t-1} W_hh^T + drive_t)`` for M models at once, with a hand-written BPTT.
+
+    Autograd would record several nodes per time step and keep one tensor per step; here the
+    forward pass writes into one preallocated ``(T, M, B, N)`` tensor (h(0) = 0 is implicit)
+    and the backward pass is four fused operations per step.
+    """
+
+    @staticmethod
+    def forward(ctx, driven: torch.Tensor, W_hh: torch.Tensor, steps: int) -> torch.Tensor:
+        n_input, n_models, batch, n_hidden = driven.shape
+        recurrent = W_hh.transpose(1, 2)
+        hidden = driven.new_empty(steps, n_models, batch, n_hidden)
+        torch.tanh(driven[0], out=hidden[0])  # h(0) = 0, so the first step is the input alone
+        for t in range(1, steps):
+            if t < n_input:
+                torch.baddbmm(driven[t], hidden[t - 1], recurrent, out=hidden[t])
+            else:
+                torch.bmm(hidden[t - 1], recurrent, out=hidden[t])
+            hidden[t].tanh_()
+        ctx.save_for_backward(hidden, W_hh)
+        ctx.n_input = n_input
+        return hidden
+
+    @staticmethod
+    def backward(ctx, grad_hidden: torch.Tensor):
+        hidden, W_hh = ctx.saved_tensors
+        n_input = ctx.n_input
+        grad_driven = torch.empty_like(hidden[:n_input])
+        grad_W_hh = torch.zeros_like(W_hh)
+        carry = torch.zeros_like(hidden[0])  # dL/dh_t flowing back from step t+1
+        for t in range(hidden.shape[0] - 1, -1, -1):
+            carry.add_(grad_hidden[t])
+            grad_pre = torch.ops.aten.tanh_backward(carry, hidden[t])  # carry * (1 - h_t^2)
+            if t < n_input:
+                grad_driven[t] = grad_pre
+            if t > 0:
+                # pre_t = h_{t-1} W_hh^T, so dL/dW_hh += grad_pre^T h_{t-1}
+                # and dL/dh_{t-1} = grad_pre W_hh.
+                grad_W_hh.baddbmm_(grad_pre.transpose(1, 2), hidden[t - 1])
+                carry = torch.bmm(grad_pre, W_hh)
+        return grad_driven, grad_W_hh, None
