@@ -112,3 +112,28 @@ def test_bad_ensemble_input_shape():
         ElmanEnsemble(2, 4, seeds=[])
     with pytest.raises(ValueError, match=r"m must be in 0\.\.1"):
         ensemble.member(2)
+
+
+def test_lengths_run_each_model_only_as_long_as_asked():
+    seeds = [0, 1, 2, 3]
+    ensemble = ElmanEnsemble(3, 10, seeds=seeds)
+    reference = ElmanEnsemble(3, 10, seeds=seeds)
+    x = torch.randn(4, 6, 12, 3, generator=torch.Generator().manual_seed(2))
+    x[:, :, 4:] = 0
+    lengths = [7, 12, 5, 9]
+    mask = (torch.arange(12)[None, :] < torch.tensor(lengths)[:, None]).float()
+    target = torch.randn(4, 6, 12, 3, generator=torch.Generator().manual_seed(3))
+    out = ensemble(x, n_input=4, lengths=lengths)
+    full = reference(x, n_input=4)
+    for m, n in enumerate(lengths):
+        torch.testing.assert_close(out[m, :, :n], full[m, :, :n], rtol=1e-5, atol=1e-6)
+        assert torch.all(out[m, :, n:] == 0)
+    weight = mask[:, None, :, None]
+    ((out - target) ** 2 * weight).sum().backward()
+    ((full - target) ** 2 * weight).sum().backward()
+    for name in ("W_uh", "W_hh", "W_r"):
+        torch.testing.assert_close(
+            getattr(ensemble, name).grad, getattr(reference, name).grad, rtol=1e-4, atol=1e-6
+        )
+    with pytest.raises(ValueError, match="lengths must hold one length"):
+        ensemble(x, lengths=[13, 1, 1, 1])

@@ -164,23 +164,67 @@ class ElmanEnsemble(nn.Module):
             self.W_uh[m].detach(), self.W_hh[m].detach(), self.W_r[m].detach()
         )
 
-    def hidden_states(self, inputs: torch.Tensor, n_input: int | None = None) -> torch.Tensor:
+    def hidden_states(
+        self,
+        inputs: torch.Tensor,
+        n_input: int | None = None,
+        lengths: Sequence[int] | torch.Tensor | None = None,
+    ) -> torch.Tensor:
         """``(M, batch, time, N)`` hidden states for `inputs` of shape ``(M, batch, time, d_in)``.
 
         `inputs` may also be ``(batch, time, d_in)``, shared by all models. If `n_input` is
         given, the input is taken to be zero after the first `n_input` steps (the output phase
-        of a task), which skips the input term there.
+        of a task), which skips the input term there. `lengths` ``(M,)``, if given, runs model m
+        for ``lengths[m]`` steps only; its later states are zero. That saves the work of the
+        steps a model does not need when models train at different horizons.
         """
-        return self._hidden_time_major(inputs, n_input).permute(1, 2, 0, 3)
+        return self._hidden_time_major(inputs, n_input, lengths).permute(1, 2, 0, 3)
 
-    def forward(self, inputs: torch.Tensor, n_input: int | None = None) -> torch.Tensor:
-        """``(M, batch, time, d_out)`` outputs; see `hidden_states` for `inputs` and `n_input`."""
-        hidden = self._hidden_time_major(inputs, n_input)
-        # Read out in the time-major layout the recurrence produced; only the small output
-        # (d_out << N) is permuted.
-        return torch.matmul(hidden, self.W_r.transpose(1, 2)).permute(1, 2, 0, 3)
+    def forward(
+        self,
+        inputs: torch.Tensor,
+        n_input: int | None = None,
+        lengths: Sequence[int] | torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """``(M, batch, time, d_out)`` outputs; the arguments are those of `hidden_states`."""
+        drive, steps, order, sorted_lengths = self._prepare(inputs, n_input, lengths)
+        if order is None:
+            outputs = _ElmanRun.apply(drive, self.W_hh, self.W_r, steps, None)
+        else:
+            index = order.to(drive.device)
+            outputs = _ElmanRun.apply(
+                drive.index_select(1, index).contiguous(),
+                self.W_hh.index_select(0, index),
+                self.W_r.index_select(0, index),
+                steps,
+                sorted_lengths,
+            ).index_select(1, torch.argsort(index))
+        return outputs.permute(1, 2, 0, 3)
 
-    def _hidden_time_major(self, inputs: torch.Tensor, n_input: int | None) -> torch.Tensor:
+    def _hidden_time_major(
+        self,
+        inputs: torch.Tensor,
+        n_input: int | None,
+        lengths: Sequence[int] | torch.Tensor | None,
+    ) -> torch.Tensor:
+        drive, steps, order, sorted_lengths = self._prepare(inputs, n_input, lengths)
+        with torch.no_grad():
+            if order is None:
+                return _run_recurrence(drive, self.W_hh, steps, [self.size] * steps)
+            index = order.to(drive.device)
+            running = _running_counts(sorted_lengths, steps)
+            hidden = _run_recurrence(
+                drive.index_select(1, index), self.W_hh.index_select(0, index), steps, running
+            )
+            return hidden.index_select(1, torch.argsort(index))
+
+    def _prepare(
+        self,
+        inputs: torch.Tensor,
+        n_input: int | None,
+        lengths: Sequence[int] | torch.Tensor | None,
+    ) -> tuple[torch.Tensor, int, torch.Tensor | None, list[int] | None]:
+        """Check the inputs; return the time-major drive, step count, order and sorted lengths."""
         if inputs.ndim == 3:
             inputs = inputs.unsqueeze(0).expand(self.size, *inputs.shape)
         d_in = self.W_uh.shape[2]
@@ -193,48 +237,96 @@ class ElmanEnsemble(nn.Module):
         n_input = steps if n_input is None else max(1, min(n_input, steps))
         # Input drive of the input phase, time-major: (n_input, M, batch, N).
         drive = torch.matmul(inputs[:, :, :n_input].permute(2, 0, 1, 3), self.W_uh.transpose(1, 2))
-        return _Recurrence.apply(drive.contiguous(), self.W_hh, steps)
+        if lengths is None:
+            return drive.contiguous(), steps, None, None
+        lengths = torch.as_tensor(lengths, dtype=torch.long).cpu()
+        if lengths.shape != (self.size,) or lengths.min() < 1 or lengths.max() > steps:
+            raise ValueError(
+                f"lengths must hold one length in 1..{steps} per model ({self.size}), got {lengths}"
+            )
+        # The recurrence wants models ordered by length, longest first, so that the models
+        # still running at any step are a leading slice.
+        order = torch.argsort(lengths, descending=True, stable=True)
+        return drive, steps, order, lengths[order].tolist()
 
 
-class _Recurrence(torch.autograd.Function):
-    """``h_t = tanh(h_{t-1} W_hh^T + drive_t)`` for M models at once, with a hand-written BPTT.
+def _running_counts(sorted_lengths: list[int] | None, steps: int) -> list[int]:
+    """How many models still run at each step (a leading slice, since lengths are sorted)."""
+    if sorted_lengths is None:
+        raise ValueError("sorted_lengths must be given")
+    return [sum(1 for n in sorted_lengths if n > t) for t in range(steps)]
+
+
+def _run_recurrence(
+    drive: torch.Tensor, W_hh: torch.Tensor, steps: int, running: list[int]
+) -> torch.Tensor:
+    """``h_t = tanh(h_{t-1} W_hh^T + drive_t)``, time-major ``(T, M, B, N)``, h(0) = 0.
+
+    Only the first ``running[t]`` models advance at step t; the states of the others stay 0.
+    """
+    n_input, n_models, batch, n_hidden = drive.shape
+    full = all(k == n_models for k in running)
+    hidden = (drive.new_empty if full else drive.new_zeros)(steps, n_models, batch, n_hidden)
+    recurrent = W_hh.transpose(1, 2)
+    torch.tanh(drive[0], out=hidden[0])
+    for t in range(1, steps):
+        k = running[t]
+        if t < n_input:
+            torch.baddbmm(drive[t, :k], hidden[t - 1, :k], recurrent[:k], out=hidden[t, :k])
+        else:
+            torch.bmm(hidden[t - 1, :k], recurrent[:k], out=hidden[t, :k])
+        hidden[t, :k].tanh_()
+    return hidden
+
+
+class _ElmanRun(torch.autograd.Function):
+    """Outputs ``y_t = h_t W_r^T`` of M stacked Elman RNNs with a hand-written BPTT.
 
     Autograd would record several nodes per time step and keep one tensor per step; here the
-    forward pass writes into one preallocated ``(T, M, B, N)`` tensor (h(0) = 0 is implicit)
-    and the backward pass is four fused operations per step.
+    forward pass fills one preallocated ``(T, M, B, N)`` tensor and the backward pass is a few
+    fused operations per step, with the readout's gradient folded into the same loop.
     """
 
     @staticmethod
-    def forward(ctx, driven: torch.Tensor, W_hh: torch.Tensor, steps: int) -> torch.Tensor:
-        n_input, n_models, batch, n_hidden = driven.shape
-        recurrent = W_hh.transpose(1, 2)
-        hidden = driven.new_empty(steps, n_models, batch, n_hidden)
-        torch.tanh(driven[0], out=hidden[0])  # h(0) = 0, so the first step is the input alone
-        for t in range(1, steps):
-            if t < n_input:
-                torch.baddbmm(driven[t], hidden[t - 1], recurrent, out=hidden[t])
-            else:
-                torch.bmm(hidden[t - 1], recurrent, out=hidden[t])
-            hidden[t].tanh_()
-        ctx.save_for_backward(hidden, W_hh)
-        ctx.n_input = n_input
-        return hidden
+    def forward(
+        ctx,
+        drive: torch.Tensor,
+        W_hh: torch.Tensor,
+        W_r: torch.Tensor,
+        steps: int,
+        sorted_lengths: list[int] | None,
+    ) -> torch.Tensor:
+        n_models = drive.shape[1]
+        if sorted_lengths is None:
+            running = [n_models] * steps
+        else:
+            running = _running_counts(sorted_lengths, steps)
+        hidden = _run_recurrence(drive, W_hh, steps, running)
+        ctx.save_for_backward(hidden, W_hh, W_r)
+        ctx.n_input = drive.shape[0]
+        ctx.running = running
+        return torch.matmul(hidden, W_r.transpose(1, 2))
 
     @staticmethod
-    def backward(ctx, grad_hidden: torch.Tensor):
-        hidden, W_hh = ctx.saved_tensors
-        n_input = ctx.n_input
-        grad_driven = torch.empty_like(hidden[:n_input])
+    def backward(ctx, grad_out: torch.Tensor):
+        hidden, W_hh, W_r = ctx.saved_tensors
+        n_input, running = ctx.n_input, ctx.running
+        grad_out = grad_out.contiguous()
+        grad_drive = torch.zeros_like(hidden[:n_input])
         grad_W_hh = torch.zeros_like(W_hh)
-        carry = torch.zeros_like(hidden[0])  # dL/dh_t flowing back from step t+1
+        grad_W_r = torch.zeros_like(W_r)
+        carry = torch.zeros_like(hidden[0])  # dL/dh_t
         for t in range(hidden.shape[0] - 1, -1, -1):
-            carry.add_(grad_hidden[t])
-            grad_pre = torch.ops.aten.tanh_backward(carry, hidden[t])  # carry * (1 - h_t^2)
+            k = running[t]
+            # y_t = h_t W_r^T: dL/dh_t += dL/dy_t W_r and dL/dW_r += (dL/dy_t)^T h_t.
+            carry[:k].baddbmm_(grad_out[t, :k], W_r[:k])
+            grad_W_r[:k].baddbmm_(grad_out[t, :k].transpose(1, 2), hidden[t, :k])
+            grad_pre = torch.ops.aten.tanh_backward(carry[:k], hidden[t, :k])  # carry (1 - h^2)
             if t < n_input:
-                grad_driven[t] = grad_pre
+                grad_drive[t, :k] = grad_pre
             if t > 0:
-                # pre_t = h_{t-1} W_hh^T, so dL/dW_hh += grad_pre^T h_{t-1}
-                # and dL/dh_{t-1} = grad_pre W_hh.
-                grad_W_hh.baddbmm_(grad_pre.transpose(1, 2), hidden[t - 1])
-                carry = torch.bmm(grad_pre, W_hh)
-        return grad_driven, grad_W_hh, None
+                # pre_t = h_{t-1} W_hh^T: dL/dW_hh += grad_pre^T h_{t-1} and
+                # dL/dh_{t-1} = grad_pre W_hh.
+                grad_W_hh[:k].baddbmm_(grad_pre.transpose(1, 2), hidden[t - 1, :k])
+                torch.bmm(grad_pre, W_hh[:k], out=carry[:k])
+        return grad_drive, grad_W_hh, grad_W_r, None, None

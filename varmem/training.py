@@ -389,7 +389,7 @@ def train_ensemble(
         inputs[:, :, :s] = firsts
         inputs, targets = inputs.to(device), targets.to(device)
 
-        outputs = ensemble(inputs, n_input=s)[:, :, s:]
+        outputs = ensemble(inputs, n_input=s, lengths=[s + h for h in horizons])[:, :, s:]
         squared = (outputs - targets).pow(2)
         step_loss = squared.mean(dim=(1, 3))  # (M, longest): L(t) of each model
         lengths = torch.tensor(horizons, device=device)
