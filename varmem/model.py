@@ -61,10 +61,13 @@ class ElmanRNN(nn.Module):
         w_uh, w_hh, w_r = initial_weights(d_in, n_hidden, d_out, init, seed)
         self.rnn = nn.RNN(d_in, n_hidden, nonlinearity="tanh", bias=False, batch_first=True)
         self.readout = nn.Linear(n_hidden, d_out, bias=False)
+        self._assign(w_uh, w_hh, w_r)
+
+    def _assign(self, W_uh: torch.Tensor, W_hh: torch.Tensor, W_r: torch.Tensor) -> None:
         with torch.no_grad():
-            self.rnn.weight_ih_l0.copy_(w_uh)
-            self.rnn.weight_hh_l0.copy_(w_hh)
-            self.readout.weight.copy_(w_r)
+            self.rnn.weight_ih_l0.copy_(W_uh)
+            self.rnn.weight_hh_l0.copy_(W_hh)
+            self.readout.weight.copy_(W_r)
 
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
         hidden, _ = self.rnn(inputs)
@@ -107,10 +110,7 @@ class ElmanRNN(nn.Module):
                 f"{tuple(W_uh.shape)}, {tuple(W_hh.shape)}, {tuple(W_r.shape)}"
             )
         model = cls(d_in, n_hidden, W_r.shape[0])
-        with torch.no_grad():
-            model.rnn.weight_ih_l0.copy_(W_uh)
-            model.rnn.weight_hh_l0.copy_(W_hh)
-            model.readout.weight.copy_(W_r)
+        model._assign(W_uh, W_hh, W_r)
         return model
 
 
@@ -178,7 +178,7 @@ class ElmanEnsemble(nn.Module):
         for ``lengths[m]`` steps only; its later states are zero. That saves the work of the
         steps a model does not need when models train at different horizons.
         """
-        return self._hidden_time_major(inputs, n_input, lengths).permute(1, 2, 0, 3)
+        return self._hidden_model_major(inputs, n_input, lengths).transpose(1, 2)
 
     def forward(
         self,
@@ -193,15 +193,15 @@ class ElmanEnsemble(nn.Module):
         else:
             index = order.to(drive.device)
             outputs = _ElmanRun.apply(
-                drive.index_select(1, index).contiguous(),
+                drive.index_select(0, index),
                 self.W_hh.index_select(0, index),
                 self.W_r.index_select(0, index),
                 steps,
                 sorted_lengths,
-            ).index_select(1, torch.argsort(index))
-        return outputs.permute(1, 2, 0, 3)
+            ).index_select(0, torch.argsort(index))
+        return outputs.transpose(1, 2)
 
-    def _hidden_time_major(
+    def _hidden_model_major(
         self,
         inputs: torch.Tensor,
         n_input: int | None,
@@ -214,9 +214,9 @@ class ElmanEnsemble(nn.Module):
             index = order.to(drive.device)
             running = _running_counts(sorted_lengths, steps)
             hidden = _run_recurrence(
-                drive.index_select(1, index), self.W_hh.index_select(0, index), steps, running
+                drive.index_select(0, index), self.W_hh.index_select(0, index), steps, running
             )
-            return hidden.index_select(1, torch.argsort(index))
+            return hidden.index_select(0, torch.argsort(index))
 
     def _prepare(
         self,
@@ -224,7 +224,7 @@ class ElmanEnsemble(nn.Module):
         n_input: int | None,
         lengths: Sequence[int] | torch.Tensor | None,
     ) -> tuple[torch.Tensor, int, torch.Tensor | None, list[int] | None]:
-        """Check the inputs; return the time-major drive, step count, order and sorted lengths."""
+        """Check the inputs; return the input drive, step count, order and sorted lengths."""
         if inputs.ndim == 3:
             inputs = inputs.unsqueeze(0).expand(self.size, *inputs.shape)
         d_in = self.W_uh.shape[2]
@@ -235,8 +235,10 @@ class ElmanEnsemble(nn.Module):
             )
         steps = inputs.shape[2]
         n_input = steps if n_input is None else max(1, min(n_input, steps))
-        # Input drive of the input phase, time-major: (n_input, M, batch, N).
-        drive = torch.matmul(inputs[:, :, :n_input].permute(2, 0, 1, 3), self.W_uh.transpose(1, 2))
+        # Input drive of the input phase, model-major: (M, n_input, batch, N).
+        drive = torch.matmul(
+            inputs[:, :, :n_input].transpose(1, 2), self.W_uh.transpose(1, 2).unsqueeze(1)
+        )
         if lengths is None:
             return drive.contiguous(), steps, None, None
         lengths = torch.as_tensor(lengths, dtype=torch.long).cpu()
@@ -260,22 +262,26 @@ def _running_counts(sorted_lengths: list[int] | None, steps: int) -> list[int]:
 def _run_recurrence(
     drive: torch.Tensor, W_hh: torch.Tensor, steps: int, running: list[int]
 ) -> torch.Tensor:
-    """``h_t = tanh(h_{t-1} W_hh^T + drive_t)``, time-major ``(T, M, B, N)``, h(0) = 0.
+    """``h_t = tanh(h_{t-1} W_hh^T + drive_t)`` for M models, ``(M, T, B, N)``, h(0) = 0.
 
-    Only the first ``running[t]`` models advance at step t; the states of the others stay 0.
+    `drive` is ``(M, n_input, B, N)``. Only the first ``running[t]`` models advance at step t;
+    the states of the others stay 0. The model-major layout makes every model's states over
+    all steps one matrix of ``T*B`` rows, so the weight gradient is one large product.
     """
-    n_input, n_models, batch, n_hidden = drive.shape
+    n_models, n_input, batch, n_hidden = drive.shape
     full = all(k == n_models for k in running)
-    hidden = (drive.new_empty if full else drive.new_zeros)(steps, n_models, batch, n_hidden)
+    hidden = (drive.new_empty if full else drive.new_zeros)(n_models, steps, batch, n_hidden)
     recurrent = W_hh.transpose(1, 2)
-    torch.tanh(drive[0], out=hidden[0])
+    state = torch.empty_like(hidden[:, 0])  # contiguous work buffer for the matmuls
+    torch.tanh(drive[:, 0], out=state)
+    hidden[:, 0] = state
     for t in range(1, steps):
         k = running[t]
         if t < n_input:
-            torch.baddbmm(drive[t, :k], hidden[t - 1, :k], recurrent[:k], out=hidden[t, :k])
+            torch.baddbmm(drive[:k, t], hidden[:k, t - 1], recurrent[:k], out=state[:k])
         else:
-            torch.bmm(hidden[t - 1, :k], recurrent[:k], out=hidden[t, :k])
-        hidden[t, :k].tanh_()
+            torch.bmm(hidden[:k, t - 1], recurrent[:k], out=state[:k])
+        torch.tanh(state[:k], out=hidden[:k, t])
     return hidden
 
 
@@ -283,8 +289,9 @@ class _ElmanRun(torch.autograd.Function):
     """Outputs ``y_t = h_t W_r^T`` of M stacked Elman RNNs with a hand-written BPTT.
 
     Autograd would record several nodes per time step and keep one tensor per step; here the
-    forward pass fills one preallocated ``(T, M, B, N)`` tensor and the backward pass is a few
-    fused operations per step, with the readout's gradient folded into the same loop.
+    forward pass fills one preallocated ``(M, T, B, N)`` tensor, the backward pass is two
+    fused operations per step, and the gradients of W_hh and W_r are one large batched
+    product each over all steps.
     """
 
     @staticmethod
@@ -296,37 +303,45 @@ class _ElmanRun(torch.autograd.Function):
         steps: int,
         sorted_lengths: list[int] | None,
     ) -> torch.Tensor:
-        n_models = drive.shape[1]
+        n_models = drive.shape[0]
         if sorted_lengths is None:
             running = [n_models] * steps
         else:
             running = _running_counts(sorted_lengths, steps)
         hidden = _run_recurrence(drive, W_hh, steps, running)
         ctx.save_for_backward(hidden, W_hh, W_r)
-        ctx.n_input = drive.shape[0]
+        ctx.n_input = drive.shape[1]
         ctx.running = running
-        return torch.matmul(hidden, W_r.transpose(1, 2))
+        return torch.matmul(hidden, W_r.transpose(1, 2).unsqueeze(1))  # (M, T, B, d_out)
 
     @staticmethod
     def backward(ctx, grad_out: torch.Tensor):
         hidden, W_hh, W_r = ctx.saved_tensors
         n_input, running = ctx.n_input, ctx.running
+        n_models, steps, batch, n_hidden = hidden.shape
         grad_out = grad_out.contiguous()
-        grad_drive = torch.zeros_like(hidden[:n_input])
-        grad_W_hh = torch.zeros_like(W_hh)
-        grad_W_r = torch.zeros_like(W_r)
-        carry = torch.zeros_like(hidden[0])  # dL/dh_t
-        for t in range(hidden.shape[0] - 1, -1, -1):
+        rows = steps * batch
+        # y_t = h_t W_r^T: the readout sends dL/dy_t W_r into every h_t, and
+        # dL/dW_r = sum over steps and batch of (dL/dy_t)^T h_t.
+        from_readout = torch.matmul(grad_out, W_r.unsqueeze(1))
+        grad_W_r = torch.bmm(
+            grad_out.reshape(n_models, rows, -1).transpose(1, 2), hidden.reshape(n_models, rows, -1)
+        )
+        full = all(k == n_models for k in running)
+        grad_pre = (torch.empty_like if full else torch.zeros_like)(hidden)
+        carry = from_readout[:, -1].clone()  # dL/dh_t along all paths
+        for t in range(steps - 1, -1, -1):
             k = running[t]
-            # y_t = h_t W_r^T: dL/dh_t += dL/dy_t W_r and dL/dW_r += (dL/dy_t)^T h_t.
-            carry[:k].baddbmm_(grad_out[t, :k], W_r[:k])
-            grad_W_r[:k].baddbmm_(grad_out[t, :k].transpose(1, 2), hidden[t, :k])
-            grad_pre = torch.ops.aten.tanh_backward(carry[:k], hidden[t, :k])  # carry (1 - h^2)
-            if t < n_input:
-                grad_drive[t, :k] = grad_pre
+            torch.ops.aten.tanh_backward.grad_input(
+                carry[:k], hidden[:k, t], grad_input=grad_pre[:k, t]
+            )  # carry (1 - h_t^2)
             if t > 0:
-                # pre_t = h_{t-1} W_hh^T: dL/dW_hh += grad_pre^T h_{t-1} and
-                # dL/dh_{t-1} = grad_pre W_hh.
-                grad_W_hh[:k].baddbmm_(grad_pre.transpose(1, 2), hidden[t - 1, :k])
-                torch.bmm(grad_pre, W_hh[:k], out=carry[:k])
-        return grad_drive, grad_W_hh, grad_W_r, None, None
+                # pre_t = h_{t-1} W_hh^T, so dL/dh_{t-1} = (readout part) + grad_pre_t W_hh.
+                above = running[t - 1]
+                carry[k:above] = from_readout[k:above, t - 1]
+                torch.baddbmm(from_readout[:k, t - 1], grad_pre[:k, t], W_hh[:k], out=carry[:k])
+        # dL/dW_hh = sum_t grad_pre_t^T h_{t-1}: one product over all steps and batch rows.
+        later = grad_pre[:, 1:].reshape(n_models, rows - batch, n_hidden)
+        earlier = hidden[:, :-1].reshape(n_models, rows - batch, n_hidden)
+        grad_W_hh = torch.bmm(later.transpose(1, 2), earlier)
+        return grad_pre[:, :n_input], grad_W_hh, grad_W_r, None, None

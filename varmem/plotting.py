@@ -13,11 +13,15 @@ from matplotlib.image import AxesImage
 from varmem._checks import as_positive_int
 
 __all__ = [
+    "accuracy_by_timestep_plot",
     "eigenvalue_clusters",
     "new_figure",
     "operator_heatmap",
     "process_figure",
+    "sequence_figure",
     "spectrum_plot",
+    "task_figure",
+    "training_curves",
     "variable_tiles",
 ]
 
@@ -199,3 +203,68 @@ def process_figure(
     tiles = bottom.subplots(1, len(times), sharey=True)
     variable_tiles(list(np.atleast_1d(tiles)), psi_states, s, d, times, annotate=annotate)
     return fig
+
+
+def task_figure(tasks: Sequence, names: Sequence[str] | None = None) -> plt.Figure:
+    """For each task (with attributes F ``(s*d, d)``, phi ``(s*d, s*d)``, s, d), draw F^T and Φ.
+
+    One row per task: the selection ``F^T`` (which window entry feeds each output component)
+    and the task's theoretical Φ on the ψ basis, block lines every d.
+    """
+    fig = new_figure(8.0, 2.3 * len(tasks))
+    axes = np.atleast_2d(fig.subplots(len(tasks), 2, width_ratios=[1.0, 1.0]))
+    for row, task in enumerate(tasks):
+        label = names[row] if names is not None else getattr(task, "name", f"task {row + 1}")
+        operator_heatmap(axes[row, 0], np.asarray(task.F).T, block=task.d, row_block=0,
+                         title=rf"{label}: $F^\top$ (oldest block left)")  # fmt: skip
+        axes[row, 0].set_aspect("auto")
+        operator_heatmap(axes[row, 1], task.phi, block=task.d, title=rf"{label}: $\Phi$")
+    return fig
+
+
+def sequence_figure(inputs: np.ndarray, targets: np.ndarray, n_input: int) -> plt.Figure:
+    """One sequence of a task: `inputs` and `targets` ``(time, d)`` as heat maps over time.
+
+    A line marks the end of the input phase (`n_input` steps).
+    """
+    fig = new_figure(8.0, 3.2)
+    axes = fig.subplots(2, 1, sharex=True)
+    for ax, data, title in zip(axes, (inputs, targets), ("input u(t)", "target"), strict=True):
+        ax.imshow(np.asarray(data).T, cmap="coolwarm", vmin=-1, vmax=1, aspect="auto",
+                  interpolation="nearest")  # fmt: skip
+        ax.axvline(n_input - 0.5, color="black", lw=1)
+        ax.set_ylabel("component")
+        ax.set_title(title, fontsize=10)
+    axes[1].set_xlabel("time step")
+    return fig
+
+
+def training_curves(histories: Sequence[dict], labels: Sequence[str]) -> plt.Figure:
+    """Loss (log scale), training horizon and batch accuracy per iteration, one line per run.
+
+    Each history maps ``loss``, ``horizon`` and ``accuracy`` to 1-d arrays over iterations.
+    """
+    fig = new_figure(9.0, 3.0)
+    axes = fig.subplots(1, 3)
+    for history, label in zip(histories, labels, strict=True):
+        axes[0].semilogy(history["loss"], lw=0.6, label=label)
+        axes[1].plot(history["horizon"], lw=0.8, label=label)
+        axes[2].plot(history["accuracy"], lw=0.6, label=label)
+    for ax, title in zip(axes, ("MSE loss", "training horizon", "batch accuracy"), strict=True):
+        ax.set_xlabel("iteration")
+        ax.set_title(title, fontsize=10)
+    axes[0].legend(fontsize=7)
+    return fig
+
+
+def accuracy_by_timestep_plot(
+    ax: Axes, curves: Sequence[np.ndarray], labels: Sequence[str], trained_horizon: int
+) -> None:
+    """Test accuracy at each output step (1-d arrays), with the training horizon marked."""
+    for curve, label in zip(curves, labels, strict=True):
+        ax.plot(np.arange(1, len(curve) + 1), curve, lw=0.8, label=label)
+    ax.axvline(trained_horizon, color="0.4", ls="--", lw=0.8)
+    ax.text(trained_horizon, ax.get_ylim()[0], " longest training horizon", fontsize=8, va="bottom")
+    ax.set_xlabel("output step t - s")
+    ax.set_ylabel("test accuracy")
+    ax.legend(fontsize=7)
