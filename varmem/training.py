@@ -6,13 +6,19 @@ import ctypes
 import dataclasses
 import itertools
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+from tqdm import TqdmWarning
+
+with warnings.catch_warnings():
+    # Without ipywidgets tqdm.auto warns and falls back to the text bar; the text bar is fine.
+    warnings.simplefilter("ignore", TqdmWarning)
+    from tqdm.auto import tqdm
 
 from varmem.model import INITS, ElmanEnsemble, ElmanRNN
 from varmem.tasks import VariableBindingTask, task_by_name
@@ -378,7 +384,12 @@ def train_ensemble(
     active = list(range(len(seeds)))  # model index of each ensemble member
     results: dict[int, TrainingResult] = {}
     start = time.perf_counter()
-    bar = tqdm(total=config.iterations, disable=not progress, desc=f"{config.task} x{len(seeds)}")
+    bar = tqdm(
+        total=config.iterations,
+        disable=not progress,
+        desc=f"{config.task} x{len(seeds)}",
+        mininterval=2.0,  # a notebook keeps every redraw of a text bar as output
+    )
 
     eval_seconds = 0.0  # time spent in tests, so that training speed can be told apart
 
@@ -479,6 +490,7 @@ def train_ensemble(
         bar.update(1)
         if progress and (iteration % 25 == 0 or done):
             bar.set_postfix(
+                refresh=False,
                 models=len(active),
                 horizon=f"{min(horizons)}-{max(horizons)}",
                 loss=f"{float(np.mean(loss_values)):.4f}",
