@@ -144,17 +144,32 @@ class ElmanEnsemble(nn.Module):
         return self.W_hh.shape[0]
 
     @classmethod
+    def from_weights(
+        cls, W_uh: torch.Tensor, W_hh: torch.Tensor, W_r: torch.Tensor
+    ) -> ElmanEnsemble:
+        """An ensemble with stacked weights ``(M, N, d_in)``, ``(M, N, N)``, ``(M, d_out, N)``."""
+        if W_uh.ndim != 3 or W_hh.shape != (W_uh.shape[0], W_uh.shape[1], W_uh.shape[1]):
+            raise ValueError(
+                f"weights must be stacked (M, N, d_in), (M, N, N), (M, d_out, N); got "
+                f"{tuple(W_uh.shape)}, {tuple(W_hh.shape)}, {tuple(W_r.shape)}"
+            )
+        ensemble = cls.__new__(cls)
+        nn.Module.__init__(ensemble)
+        ensemble.W_uh = nn.Parameter(W_uh.detach().clone())
+        ensemble.W_hh = nn.Parameter(W_hh.detach().clone())
+        ensemble.W_r = nn.Parameter(W_r.detach().clone())
+        return ensemble
+
+    @classmethod
     def from_models(cls, models: Sequence[ElmanRNN]) -> ElmanEnsemble:
         """Stack existing single models (same shape) into an ensemble."""
         if not models:
             raise ValueError("models must hold at least one ElmanRNN")
-        first = models[0]
-        ensemble = cls(first.rnn.input_size, first.rnn.hidden_size, first.readout.out_features)
-        with torch.no_grad():
-            ensemble.W_uh = nn.Parameter(torch.stack([m.rnn.weight_ih_l0.detach() for m in models]))
-            ensemble.W_hh = nn.Parameter(torch.stack([m.rnn.weight_hh_l0.detach() for m in models]))
-            ensemble.W_r = nn.Parameter(torch.stack([m.readout.weight.detach() for m in models]))
-        return ensemble
+        return cls.from_weights(
+            torch.stack([m.rnn.weight_ih_l0.detach() for m in models]),
+            torch.stack([m.rnn.weight_hh_l0.detach() for m in models]),
+            torch.stack([m.readout.weight.detach() for m in models]),
+        )
 
     def member(self, m: int) -> ElmanRNN:
         """Member m as a stand-alone ElmanRNN (a copy of its weights)."""

@@ -317,11 +317,8 @@ def _compact(
 ) -> tuple[ElmanEnsemble, torch.optim.Adam]:
     """Drop finished models from the ensemble and from Adam's state, keeping the rest exact."""
     index = torch.tensor(keep, device=ensemble.W_hh.device)
-    smaller = ElmanEnsemble.__new__(ElmanEnsemble)
-    torch.nn.Module.__init__(smaller)
     old_params = [ensemble.W_uh, ensemble.W_hh, ensemble.W_r]
-    for name, p in zip(("W_uh", "W_hh", "W_r"), old_params, strict=True):
-        setattr(smaller, name, torch.nn.Parameter(p.detach()[index].clone()))
+    smaller = ElmanEnsemble.from_weights(*(p.detach()[index] for p in old_params))
     group = optimizer.param_groups[0]
     new_optimizer = torch.optim.Adam(
         [smaller.W_uh, smaller.W_hh, smaller.W_r],
