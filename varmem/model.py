@@ -284,8 +284,7 @@ def _run_recurrence(
     all steps one matrix of ``T*B`` rows, so the weight gradient is one large product.
     """
     n_models, n_input, batch, n_hidden = drive.shape
-    full = all(k == n_models for k in running)
-    hidden = (drive.new_empty if full else drive.new_zeros)(n_models, steps, batch, n_hidden)
+    hidden = drive.new_empty(n_models, steps, batch, n_hidden)
     recurrent = W_hh.transpose(1, 2)
     state = torch.empty_like(hidden[:, 0])  # contiguous work buffer for the matmuls
     torch.tanh(drive[:, 0], out=state)
@@ -297,6 +296,8 @@ def _run_recurrence(
         else:
             torch.bmm(hidden[:k, t - 1], recurrent[:k], out=state[:k])
         torch.tanh(state[:k], out=hidden[:k, t])
+        if k < n_models:
+            hidden[k:, t] = 0  # zeroing only what stopped is cheaper than zeroing it all
     return hidden
 
 
@@ -342,14 +343,15 @@ class _ElmanRun(torch.autograd.Function):
         grad_W_r = torch.bmm(
             grad_out.reshape(n_models, rows, -1).transpose(1, 2), hidden.reshape(n_models, rows, -1)
         )
-        full = all(k == n_models for k in running)
-        grad_pre = (torch.empty_like if full else torch.zeros_like)(hidden)
+        grad_pre = torch.empty_like(hidden)
         carry = from_readout[:, -1].clone()  # dL/dh_t along all paths
         for t in range(steps - 1, -1, -1):
             k = running[t]
             torch.ops.aten.tanh_backward.grad_input(
                 carry[:k], hidden[:k, t], grad_input=grad_pre[:k, t]
             )  # carry (1 - h_t^2)
+            if k < n_models:
+                grad_pre[k:, t] = 0
             if t > 0:
                 # pre_t = h_{t-1} W_hh^T, so dL/dh_{t-1} = (readout part) + grad_pre_t W_hh.
                 above = running[t - 1]
