@@ -191,7 +191,8 @@ class ElmanEnsemble(nn.Module):
         given, the input is taken to be zero after the first `n_input` steps (the output phase
         of a task), which skips the input term there. `lengths` ``(M,)``, if given, runs model m
         for ``lengths[m]`` steps only; its later states are zero. That saves the work of the
-        steps a model does not need when models train at different horizons.
+        steps a model does not need when models train at different horizons. The states are
+        computed without gradient (for analysis); `forward` is the differentiable path.
         """
         return self._hidden_model_major(inputs, n_input, lengths).transpose(1, 2)
 
