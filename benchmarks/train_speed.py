@@ -31,7 +31,7 @@ import torch
 from torch import nn
 
 from varmem import store
-from varmem.model import initial_weights
+from varmem.model import ElmanRNN, initial_weights
 from varmem.training import (
     Curriculum,
     TrainingConfig,
@@ -88,9 +88,7 @@ def baseline_train(config: TrainingConfig, fixed_iterations: int | None = None) 
     return {"iterations": limit, "seconds": time.perf_counter() - start, "solved": False}
 
 
-def _as_elman(rnn: nn.RNN, readout: nn.Linear):
-    from varmem.model import ElmanRNN
-
+def _as_elman(rnn: nn.RNN, readout: nn.Linear) -> ElmanRNN:
     return ElmanRNN.from_weights(rnn.weight_ih_l0.detach(), rnn.weight_hh_l0.detach(),
                                  readout.weight.detach())  # fmt: skip
 

@@ -203,19 +203,9 @@ class ElmanEnsemble(nn.Module):
         lengths: Sequence[int] | torch.Tensor | None = None,
     ) -> torch.Tensor:
         """``(M, batch, time, d_out)`` outputs; the arguments are those of `hidden_states`."""
-        drive, steps, order, sorted_lengths = self._prepare(inputs, n_input, lengths)
-        if order is None:
-            outputs = _ElmanRun.apply(drive, self.W_hh, self.W_r, steps, None)
-        else:
-            index = order.to(drive.device)
-            outputs = _ElmanRun.apply(
-                drive.index_select(0, index),
-                self.W_hh.index_select(0, index),
-                self.W_r.index_select(0, index),
-                steps,
-                sorted_lengths,
-            ).index_select(0, torch.argsort(index))
-        return outputs.transpose(1, 2)
+        drive, W_hh, W_r, running, unsort = self._prepare(inputs, n_input, lengths)
+        outputs = _ElmanRun.apply(drive, W_hh, W_r, running)
+        return _restore(outputs, unsort).transpose(1, 2)
 
     def _hidden_model_major(
         self,
@@ -223,24 +213,22 @@ class ElmanEnsemble(nn.Module):
         n_input: int | None,
         lengths: Sequence[int] | torch.Tensor | None,
     ) -> torch.Tensor:
-        drive, steps, order, sorted_lengths = self._prepare(inputs, n_input, lengths)
         with torch.no_grad():
-            if order is None:
-                return _run_recurrence(drive, self.W_hh, steps, [self.size] * steps)
-            index = order.to(drive.device)
-            running = _running_counts(sorted_lengths, steps)
-            hidden = _run_recurrence(
-                drive.index_select(0, index), self.W_hh.index_select(0, index), steps, running
-            )
-            return hidden.index_select(0, torch.argsort(index))
+            drive, W_hh, _, running, unsort = self._prepare(inputs, n_input, lengths)
+            return _restore(_run_recurrence(drive, W_hh, running), unsort)
 
     def _prepare(
         self,
         inputs: torch.Tensor,
         n_input: int | None,
         lengths: Sequence[int] | torch.Tensor | None,
-    ) -> tuple[torch.Tensor, int, torch.Tensor | None, list[int] | None]:
-        """Check the inputs; return the input drive, step count, order and sorted lengths."""
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, list[int], torch.Tensor | None]:
+        """Check the inputs and put the models in the order the recurrence wants.
+
+        Returns the input drive ``(M, n_input, B, N)``, W_hh and W_r in that order, how many
+        models run at each step, and the index that restores the caller's order (None if the
+        order is unchanged).
+        """
         if inputs.ndim == 3:
             inputs = inputs.unsqueeze(0).expand(self.size, *inputs.shape)
         d_in = self.W_uh.shape[2]
@@ -256,35 +244,40 @@ class ElmanEnsemble(nn.Module):
             inputs[:, :, :n_input].transpose(1, 2), self.W_uh.transpose(1, 2).unsqueeze(1)
         )
         if lengths is None:
-            return drive.contiguous(), steps, None, None
+            return drive.contiguous(), self.W_hh, self.W_r, [self.size] * steps, None
         lengths = torch.as_tensor(lengths, dtype=torch.long).cpu()
         if lengths.shape != (self.size,) or lengths.min() < 1 or lengths.max() > steps:
             raise ValueError(
                 f"lengths must hold one length in 1..{steps} per model ({self.size}), got {lengths}"
             )
-        # The recurrence wants models ordered by length, longest first, so that the models
-        # still running at any step are a leading slice.
+        # Longest first, so that the models still running at any step are a leading slice.
         order = torch.argsort(lengths, descending=True, stable=True)
-        return drive, steps, order, lengths[order].tolist()
+        running = [int((lengths > t).sum()) for t in range(steps)]
+        index = order.to(drive.device)
+        return (
+            drive.index_select(0, index),
+            self.W_hh.index_select(0, index),
+            self.W_r.index_select(0, index),
+            running,
+            torch.argsort(index),
+        )
 
 
-def _running_counts(sorted_lengths: list[int] | None, steps: int) -> list[int]:
-    """How many models still run at each step (a leading slice, since lengths are sorted)."""
-    if sorted_lengths is None:
-        raise ValueError("sorted_lengths must be given")
-    return [sum(1 for n in sorted_lengths if n > t) for t in range(steps)]
+def _restore(tensor: torch.Tensor, unsort: torch.Tensor | None) -> torch.Tensor:
+    """Put models (dim 0) back in the caller's order."""
+    return tensor if unsort is None else tensor.index_select(0, unsort)
 
 
-def _run_recurrence(
-    drive: torch.Tensor, W_hh: torch.Tensor, steps: int, running: list[int]
-) -> torch.Tensor:
+def _run_recurrence(drive: torch.Tensor, W_hh: torch.Tensor, running: list[int]) -> torch.Tensor:
     """``h_t = tanh(h_{t-1} W_hh^T + drive_t)`` for M models, ``(M, T, B, N)``, h(0) = 0.
 
-    `drive` is ``(M, n_input, B, N)``. Only the first ``running[t]`` models advance at step t;
+    `drive` is ``(M, n_input, B, N)``; there are ``T = len(running)`` steps, and only the
+    first ``running[t]`` models advance at step t;
     the states of the others stay 0. The model-major layout makes every model's states over
     all steps one matrix of ``T*B`` rows, so the weight gradient is one large product.
     """
     n_models, n_input, batch, n_hidden = drive.shape
+    steps = len(running)
     hidden = drive.new_empty(n_models, steps, batch, n_hidden)
     recurrent = W_hh.transpose(1, 2)
     state = torch.empty_like(hidden[:, 0])  # contiguous work buffer for the matmuls
@@ -317,15 +310,9 @@ class _ElmanRun(torch.autograd.Function):
         drive: torch.Tensor,
         W_hh: torch.Tensor,
         W_r: torch.Tensor,
-        steps: int,
-        sorted_lengths: list[int] | None,
+        running: list[int],
     ) -> torch.Tensor:
-        n_models = drive.shape[0]
-        if sorted_lengths is None:
-            running = [n_models] * steps
-        else:
-            running = _running_counts(sorted_lengths, steps)
-        hidden = _run_recurrence(drive, W_hh, steps, running)
+        hidden = _run_recurrence(drive, W_hh, running)
         ctx.save_for_backward(hidden, W_hh, W_r)
         ctx.n_input = drive.shape[1]
         ctx.running = running
@@ -362,4 +349,4 @@ class _ElmanRun(torch.autograd.Function):
         later = grad_pre[:, 1:].reshape(n_models, rows - batch, n_hidden)
         earlier = hidden[:, :-1].reshape(n_models, rows - batch, n_hidden)
         grad_W_hh = torch.bmm(later.transpose(1, 2), earlier)
-        return grad_pre[:, :n_input], grad_W_hh, grad_W_r, None, None
+        return grad_pre[:, :n_input], grad_W_hh, grad_W_r, None

@@ -20,6 +20,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", TqdmWarning)
     from tqdm.auto import tqdm
 
+from varmem._checks import as_positive_int
 from varmem.model import INITS, ElmanEnsemble, ElmanRNN
 from varmem.tasks import VariableBindingTask, task_by_name
 
@@ -88,9 +89,7 @@ class TrainingConfig:
         positive = ("s", "d", "n_hidden", "iterations", "batch_size", "h0", "h_max",
                     "stop_patience", "test_horizon", "test_batches", "test_batch_size")  # fmt: skip
         for name in positive:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+            as_positive_int(getattr(self, name), name)
         for name in ("seed", "test_seed"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
