@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from varmem import operators as ops
-from varmem.model import ElmanEnsemble, ElmanRNN, initial_weights
+from varmem.model import ElmanEnsemble, ElmanRNN, Workspace, initial_weights
 
 
 def test_uniform_and_gaussian_initialisation():
@@ -137,3 +137,62 @@ def test_lengths_run_each_model_only_as_long_as_asked():
         )
     with pytest.raises(ValueError, match="lengths must hold one length"):
         ensemble(x, lengths=[13, 1, 1, 1])
+
+
+def _loss_and_grads(ensemble, inputs, lengths, workspace):
+    ensemble.zero_grad()
+    out = ensemble(inputs, n_input=3, lengths=lengths, workspace=workspace)
+    out.pow(2).mean().backward()
+    return out.detach(), [p.grad.clone() for p in (ensemble.W_uh, ensemble.W_hh, ensemble.W_r)]
+
+
+def test_workspace_reuses_its_buffers_and_changes_no_result():
+    ensemble = ElmanEnsemble(2, 6, seeds=[0, 1, 2])
+    inputs = torch.randn(3, 4, 10, 2, generator=torch.Generator().manual_seed(0))
+    inputs[:, :, 3:] = 0
+    workspace = Workspace()
+    plain = _loss_and_grads(ensemble, inputs, [10, 7, 9], None)
+    first = _loss_and_grads(ensemble, inputs, [10, 7, 9], workspace)
+    kept = {name: t.data_ptr() for name, t in workspace._free.items()}
+    assert set(kept) == {"hidden", "from_readout", "grad_pre"}
+    # A shorter second run fits in the same buffers: nothing new is allocated.
+    _loss_and_grads(ensemble, inputs[:, :, :8], [8, 5, 6], workspace)
+    assert {name: t.data_ptr() for name, t in workspace._free.items()} == kept
+    again = _loss_and_grads(ensemble, inputs, [10, 7, 9], workspace)
+    for a, b, c in zip([plain[0], *plain[1]], [first[0], *first[1]], [again[0], *again[1]],
+                       strict=True):  # fmt: skip
+        assert torch.equal(a, b) and torch.equal(a, c)
+
+
+def test_workspace_shared_by_a_test_in_the_middle_of_a_step():
+    ensemble = ElmanEnsemble(2, 6, seeds=[0, 1])
+    inputs = torch.randn(2, 4, 9, 2, generator=torch.Generator().manual_seed(1))
+    inputs[:, :, 3:] = 0
+    expected = _loss_and_grads(ensemble, inputs, None, None)
+    workspace = Workspace()
+    ensemble.zero_grad()
+    out = ensemble(inputs, n_input=3, workspace=workspace)
+    with torch.no_grad():  # e.g. a test between forward and backward: must not touch the states
+        ensemble(torch.randn(2, 4, 12, 2), workspace=workspace)
+    out.pow(2).mean().backward()
+    assert torch.equal(ensemble.W_hh.grad, expected[1][1])
+
+
+def test_workspace_graph_backpropagates_once():
+    ensemble = ElmanEnsemble(2, 6, seeds=[0, 1])
+    out = ensemble(torch.randn(2, 4, 9, 2), workspace=Workspace())
+    loss = out.pow(2).mean()
+    loss.backward(retain_graph=True)
+    with pytest.raises(RuntimeError, match="backpropagated only once"):
+        loss.backward()
+
+
+def test_tanh_through_sigmoid_matches_torch_tanh():
+    ensemble = ElmanEnsemble(3, 20, seeds=[5])
+    inputs = 3 * torch.randn(1, 16, 30, 3, generator=torch.Generator().manual_seed(2))
+    hidden = ensemble.hidden_states(inputs)[0]
+    W_uh, W_hh = ensemble.W_uh[0].detach(), ensemble.W_hh[0].detach()
+    h = torch.zeros(16, 20)
+    for t in range(30):
+        h = torch.tanh(h @ W_hh.T + inputs[0, :, t] @ W_uh.T)
+        torch.testing.assert_close(hidden[:, t], h, rtol=0, atol=5e-7)

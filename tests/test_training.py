@@ -116,14 +116,41 @@ def test_training_is_deterministic_for_a_seed():
     assert np.array_equal(a.model.W_hh, b.model.W_hh)
 
 
-def test_small_model_learns_repeat_copy():
+@pytest.fixture(scope="module")
+def solved_small():
     config = TrainingConfig(task="T1", s=3, d=2, n_hidden=24, h0=4, h_max=24, iterations=3000,
                             eval_every=100, lr_change_iteration=None, test_horizon=60)  # fmt: skip
-    result = training.train(config, progress=False)
+    return training.train(config, progress=False)
+
+
+def test_small_model_learns_repeat_copy(solved_small):
+    result = solved_small
     assert result.solved and result.test_accuracy >= 0.999
     assert result.iterations < 3000
     assert result.accuracy_by_timestep.shape == (60,)
     assert len(result.history["loss"]) == result.iterations
+
+
+@pytest.mark.parametrize("target", [0.999, "exact", 0.3])
+def test_early_exit_test_decides_as_the_full_test(solved_small, target):
+    solved = solved_small.model
+    untrained = training.ElmanRNN(2, 24, seed=7)
+    noisy = training.ElmanRNN.from_weights(
+        *(w + 0.02 * torch.randn(w.shape, generator=torch.Generator().manual_seed(3))
+          for w in solved.weights().values())
+    )  # fmt: skip
+    ensemble = training.ElmanEnsemble.from_models([untrained, solved, noisy])
+    task = solved_small.config.make_task()
+    acc, by_step = training.evaluate(ensemble, task, 60, 10, 64, 11)
+    target = float(acc[1]) if target == "exact" else target
+    passed, screened, screened_by_step = training.passes_test(
+        ensemble, task, target, 60, 10, 64, 11
+    )
+    assert passed.tolist() == (acc >= target).tolist()
+    assert passed[1]
+    np.testing.assert_array_equal(screened[passed], acc[passed])
+    np.testing.assert_array_equal(screened_by_step[passed], by_step[passed])
+    assert np.isnan(screened[~passed]).all()
 
 
 def test_finished_models_leave_the_ensemble_and_keep_their_weights():
@@ -144,8 +171,6 @@ def test_divergence_names_the_iteration(monkeypatch):
 
     def poisoned(self, first_inputs, horizon):
         out = original(self, first_inputs, horizon)
-        if horizon == 1:  # a draw of input vectors, not the targets of a training batch
-            return out
         calls["n"] += 1
         return out * float("nan") if calls["n"] >= 3 else out
 

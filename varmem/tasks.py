@@ -154,6 +154,14 @@ class VariableBindingTask:
         powers = self._readout_powers(horizon).to(first_inputs.dtype)
         return torch.einsum("hdk,bk->bhd", powers, window)
 
+    def sample_input_phase(
+        self, batch_size: int, generator: torch.Generator, dtype=torch.float32
+    ) -> torch.Tensor:
+        """``(batch, s, d)`` random ±1 input vectors: the draws behind `sample`."""
+        batch_size = as_positive_int(batch_size, "batch_size")
+        bits = torch.randint(0, 2, (batch_size, self.s, self.d), generator=generator)
+        return (2 * bits - 1).to(dtype)
+
     def sample(
         self, batch_size: int, horizon: int, generator: torch.Generator, dtype=torch.float32
     ) -> Batch:
@@ -163,10 +171,8 @@ class VariableBindingTask:
         not depend on `horizon`: two calls with the same generator state and different
         horizons give the same sequences, one a prefix of the other.
         """
-        batch_size = as_positive_int(batch_size, "batch_size")
         horizon = as_positive_int(horizon, "horizon")
-        bits = torch.randint(0, 2, (batch_size, self.s, self.d), generator=generator)
-        first = (2 * bits - 1).to(dtype)
+        first = self.sample_input_phase(batch_size, generator, dtype)
         inputs = torch.zeros(batch_size, self.s + horizon, self.d, dtype=dtype)
         inputs[:, : self.s] = first
         targets = torch.zeros_like(inputs)
