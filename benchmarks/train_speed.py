@@ -20,7 +20,8 @@ It measures, all in this process and on this machine:
   4. achieved GFLOP/s of the training step against a measured GEMM peak.
 Every solved model is also tested on 10 batches it was never checked on (another seed), so
 that stopping at a check that happens to pass would show. Ratios are against the baseline.
-Results are also written to benchmarks/results/*.json.
+Results are written to benchmarks/results/*.json after every part (atomically), so an
+interrupted run keeps what it measured.
 """
 
 from __future__ import annotations
@@ -182,7 +183,7 @@ def main() -> None:
     rounds, iterations = (2, 10) if args.quick else (5, 30)
     n_seeds = args.seeds or (4 if args.quick else 20)
     tts_seeds = [0, 1] if args.quick else [0, 1, 2]
-    report: dict = {"provenance": store.provenance(), "allocator_tuned": tuned}
+    report: dict = {"provenance": store.provenance(), "allocator_tuned": tuned, "complete": False}
     peak = gemm_peak()
     report["gemm_peak_gflops"] = peak
     print(f"GEMM peak (2048^2 float32): {peak:.0f} GFLOP/s; threads {torch.get_num_threads()}")
@@ -199,6 +200,7 @@ def main() -> None:
             for name, r in result.items():
                 print(f"{name:26s} {r['it_per_s']:8.1f} {r['ratio']:11.2f} {r['gflops']:8.1f} "
                       f"{100 * r['gflops'] / peak:6.1f}%")  # fmt: skip
+            write_report(report, args.quick)
 
     if not args.skip_solve:
         config = TrainingConfig(eval_every=EVAL_EVERY, iterations=20_000)
@@ -218,6 +220,7 @@ def main() -> None:
             "seeds": tts_seeds, "baseline": base, "varmem": ours,
             "median_ratio": base_median / ours_median,
         }  # fmt: skip
+        write_report(report, args.quick)
 
         seeds = list(range(100, 100 + n_seeds))
         print(f"\nSolving {n_seeds} seeds of the same model")
@@ -227,6 +230,7 @@ def main() -> None:
         print(f"  baseline, one after the other: {base_wall:.0f} s, "
               f"{sum(b['solved'] for b in base_many)}/{n_seeds} solved")  # fmt: skip
         report["many_seeds"] = {"seeds": n_seeds, "baseline_s": base_wall, "baseline": base_many}
+        write_report(report, args.quick)
         runs = [("varmem", ours_config)]
         if not args.skip_same_schedule:
             runs.append(("varmem_every_250", config))
@@ -240,18 +244,29 @@ def main() -> None:
             report["many_seeds"][f"{name}_s"] = wall
             report["many_seeds"][f"{name}_fraction"] = wall / base_wall
             report["many_seeds"][name] = [summary(r) for r in results]
+            write_report(report, args.quick)
         held_out = [r["held_out_accuracy"] for r in base_many if r["solved"]]
         held_out += [r["held_out_accuracy"] for r in report["many_seeds"]["varmem"] if r["solved"]]
         print(f"  lowest held-out accuracy of a solved model: {min(held_out):.4f}")
 
+    report["complete"] = True
+    print(f"\nwrote {write_report(report, args.quick)}")
+
+
+def write_report(report: dict, quick: bool) -> Path:
+    """Write `report` atomically to benchmarks/results/ and return the path.
+
+    Called after every part, so that an interrupted run keeps what it measured; the key
+    ``complete`` is true only once every part has run.
+    """
     out_dir = Path(__file__).parent / "results"
     out_dir.mkdir(exist_ok=True)
-    name = "train_speed-quick.json" if args.quick else "train_speed.json"
+    path = out_dir / ("train_speed-quick.json" if quick else "train_speed.json")
     fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".tmp")
     with os.fdopen(fd, "w") as f:
         json.dump(report, f, indent=2, default=str)
-    os.replace(tmp, out_dir / name)
-    print(f"\nwrote {out_dir / name}")
+    os.replace(tmp, path)
+    return path
 
 
 if __name__ == "__main__":
