@@ -154,7 +154,7 @@ def test_workspace_reuses_its_buffers_and_changes_no_result():
     plain = _loss_and_grads(ensemble, inputs, [10, 7, 9], None)
     first = _loss_and_grads(ensemble, inputs, [10, 7, 9], workspace)
     kept = {name: t.data_ptr() for name, t in workspace._free.items()}
-    assert set(kept) == {"hidden", "from_readout", "grad_pre"}
+    assert set(kept) == {"hidden", "grad_pre"}
     # A shorter second run fits in the same buffers: nothing new is allocated.
     _loss_and_grads(ensemble, inputs[:, :, :8], [8, 5, 6], workspace)
     assert {name: t.data_ptr() for name, t in workspace._free.items()} == kept

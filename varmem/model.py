@@ -385,7 +385,7 @@ class _ElmanRun(torch.autograd.Function):
     """Outputs ``y_t = h_t W_r^T`` of M stacked Elman RNNs with a hand-written BPTT.
 
     Autograd would record several nodes per time step and keep one tensor per step; here the
-    forward pass fills one ``(M, T, B, N)`` tensor, the backward pass is two fused operations
+    forward pass fills one ``(M, T, B, N)`` tensor, the backward pass is three operations
     per step, and the gradients of W_hh and W_r are one large batched product each over all
     steps. With a `Workspace` the large tensors are reused between iterations.
     """
@@ -421,35 +421,35 @@ class _ElmanRun(torch.autograd.Function):
         grad_out = grad_out.contiguous()
         rows = steps * batch
         flat_grad_out = grad_out.view(n_models, rows, -1)
-        # y_t = h_t W_r^T: the readout sends dL/dy_t W_r into every h_t, and
-        # dL/dW_r = sum over steps and batch of (dL/dy_t)^T h_t.
-        from_readout = _take(workspace, "from_readout", hidden, steps)
-        if from_readout is None:
-            from_readout = torch.empty_like(hidden)
-        torch.bmm(flat_grad_out, W_r, out=from_readout.view(n_models, rows, n_hidden))
+        # y_t = h_t W_r^T, so dL/dW_r = sum over steps and batch of (dL/dy_t)^T h_t, and the
+        # readout sends dL/dy_t W_r into h_t. That second product is thin (d_out columns);
+        # added step by step into the carry it costs less than one pass over a (M, T, B, N)
+        # tensor made for it.
         grad_W_r = torch.bmm(flat_grad_out.transpose(1, 2), hidden.view(n_models, rows, n_hidden))
         grad_pre = _take(workspace, "grad_pre", hidden, steps)
         if grad_pre is None:
             grad_pre = torch.empty_like(hidden)
-        carry = from_readout[:, -1].clone()  # dL/dh_t along all paths
-        h_at, grad_at, readout_at = hidden.unbind(1), grad_pre.unbind(1), from_readout.unbind(1)
+        h_at, grad_at, out_at = hidden.unbind(1), grad_pre.unbind(1), grad_out.unbind(1)
+        carry = torch.bmm(out_at[-1], W_r)  # dL/dh_t along all paths
         for t in range(steps - 1, -1, -1):
             k = running[t]
             if k == n_models:
                 # carry (1 - h_t^2)
                 torch.ops.aten.tanh_backward.grad_input(carry, h_at[t], grad_input=grad_at[t])
                 if t > 0:
-                    # pre_t = h_{t-1} W_hh^T, so dL/dh_{t-1} = (readout part) + grad_pre_t W_hh.
-                    torch.baddbmm(readout_at[t - 1], grad_at[t], W_hh, out=carry)
+                    # pre_t = h_{t-1} W_hh^T, so dL/dh_{t-1} = grad_pre_t W_hh + dL/dy_{t-1} W_r.
+                    torch.bmm(grad_at[t], W_hh, out=carry)
+                    carry.baddbmm_(out_at[t - 1], W_r)
                 continue
             torch.ops.aten.tanh_backward.grad_input(
                 carry[:k], h_at[t][:k], grad_input=grad_at[t][:k]
             )
             grad_at[t][k:] = 0
             if t > 0:
-                above = running[t - 1]
-                carry[k:above] = readout_at[t - 1][k:above]
-                torch.baddbmm(readout_at[t - 1][:k], grad_at[t][:k], W_hh[:k], out=carry[:k])
+                above = running[t - 1]  # models whose last step is t - 1 start their carry here
+                torch.bmm(out_at[t - 1][k:above], W_r[k:above], out=carry[k:above])
+                torch.bmm(grad_at[t][:k], W_hh[:k], out=carry[:k])
+                carry[:k].baddbmm_(out_at[t - 1][:k], W_r[:k])
         # dL/dW_hh = sum_t grad_pre_t^T h_{t-1}: one product over all steps and batch rows.
         later = grad_pre[:, 1:].reshape(n_models, rows - batch, n_hidden)
         earlier = hidden[:, :-1].reshape(n_models, rows - batch, n_hidden)
@@ -457,8 +457,7 @@ class _ElmanRun(torch.autograd.Function):
         grad_drive = grad_pre[:, :n_input]
         if workspace is not None:
             grad_drive = grad_drive.clone()  # grad_pre goes back to the workspace
-            for name, tensor in (("hidden", hidden), ("from_readout", from_readout),
-                                 ("grad_pre", grad_pre)):  # fmt: skip
-                workspace.give(name, tensor)
+            workspace.give("hidden", hidden)
+            workspace.give("grad_pre", grad_pre)
             ctx.spent = True
         return grad_drive, grad_W_hh, grad_W_r, None, None
