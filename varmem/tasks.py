@@ -105,6 +105,10 @@ class Batch:
         """``(batch, horizon, d)``: the scored part of the targets."""
         return self.targets[:, self.n_input :]
 
+    def head(self, size: int) -> Batch:
+        """The first `size` sequences of the batch (views, no copy)."""
+        return Batch(self.inputs[:size], self.targets[:size], self.n_input)
+
 
 @dataclass
 class VariableBindingTask:
