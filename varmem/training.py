@@ -320,8 +320,9 @@ def passes_test(
     """Whether each model reaches `target_accuracy` in the test of `evaluate`, stopping early.
 
     The test is that of `evaluate` with the same arguments, but a model leaves it as soon as
-    its wrong outputs exceed what the target allows, so a test of models that are not there
-    yet mostly costs one batch instead of all of them. Returns ``passed (M,)`` (bool, the same
+    its wrong outputs exceed what the target allows (counted first on the first eighth of the
+    first batch, then batch by batch), so a test of models that are not there yet mostly
+    costs a few sequences instead of all of them. Returns ``passed (M,)`` (bool, the same
     decision as ``evaluate(...)[0] >= target_accuracy``), ``accuracy (M,)`` and
     ``accuracy_by_timestep (M, horizon)``; the last two are exactly `evaluate`'s for the
     models that pass and NaN for the others.
