@@ -77,6 +77,11 @@ def test_batch_layout_and_determinism():
     assert torch.equal(a.inputs, b.inputs[:, :14]) and torch.equal(a.targets, b.targets[:, :14])
     c = task.sample(8, 10, torch.Generator().manual_seed(2))
     assert not torch.equal(a.inputs, c.inputs)
+    head = a.head(3)
+    assert head.n_input == 4 and head.horizon == 10
+    assert torch.equal(head.inputs, a.inputs[:3]) and torch.equal(
+        head.output_targets, a.output_targets[:3]
+    )
 
 
 def test_long_horizons_extend_the_cache():
