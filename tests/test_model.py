@@ -70,6 +70,10 @@ def test_from_models_and_weights_round_trip():
     rebuilt = ElmanRNN.from_weights(**models[1].weights())
     assert np.array_equal(rebuilt.W_hh, models[1].W_hh)
     assert np.array_equal(ensemble.member(0).W_r, models[0].W_r)
+    picked = ElmanEnsemble.from_models([*models, ElmanRNN(2, 5, seed=4)]).members([2, 0])
+    assert picked.size == 2
+    assert np.array_equal(picked.member(0).W_hh, ElmanRNN(2, 5, seed=4).W_hh)
+    assert np.array_equal(picked.member(1).W_uh, models[0].W_uh)
 
 
 def test_theoretical_repeat_copy_circuit_runs_through_tanh():
@@ -112,6 +116,9 @@ def test_bad_ensemble_input_shape():
         ElmanEnsemble(2, 4, seeds=[])
     with pytest.raises(ValueError, match=r"m must be in 0\.\.1"):
         ensemble.member(2)
+    for bad in ([], [2], [-1], [[0]]):
+        with pytest.raises(ValueError, match=r"index must list members in 0\.\.1"):
+            ensemble.members(bad)
 
 
 def test_lengths_run_each_model_only_as_long_as_asked():

@@ -179,6 +179,16 @@ class ElmanEnsemble(nn.Module):
             self.W_uh[m].detach(), self.W_hh[m].detach(), self.W_r[m].detach()
         )
 
+    def members(self, index: Sequence[int] | torch.Tensor) -> ElmanEnsemble:
+        """A new ensemble of the members at `index` (a copy of their weights, in that order)."""
+        index = torch.as_tensor(index, dtype=torch.long, device=self.W_hh.device)
+        if index.ndim != 1 or len(index) == 0 or index.min() < 0 or index.max() >= self.size:
+            raise ValueError(
+                f"index must list members in 0..{self.size - 1}, at least one, got {index}"
+            )
+        weights = (self.W_uh, self.W_hh, self.W_r)
+        return ElmanEnsemble.from_weights(*(w.detach()[index] for w in weights))
+
     def hidden_states(
         self,
         inputs: torch.Tensor,

@@ -340,14 +340,19 @@ def passes_test(
     current = ensemble
     workspace = Workspace() if workspace is None else workspace
 
-    def members(index: torch.Tensor) -> ElmanEnsemble:
-        weights = (ensemble.W_uh, ensemble.W_hh, ensemble.W_r)
-        return ElmanEnsemble.from_weights(*(w.detach()[index.to(device)] for w in weights))
-
     def wrong_outputs(model: ElmanEnsemble, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
         outputs = model(batch.inputs.to(device), n_input=task.s, workspace=workspace)
         hits = torch.sign(outputs[:, :, task.s :]) == batch.output_targets.to(device)
         return hits, (~hits).sum(dim=(1, 2, 3)).double().cpu()
+
+    def keep(still: torch.Tensor) -> bool:
+        """Keep the models of `alive` where `still`; whether any are left."""
+        nonlocal alive, current
+        if not bool(still.all()):
+            alive = alive[still]
+            if len(alive) > 0:
+                current = ensemble.members(alive)
+        return len(alive) > 0
 
     # The first few sequences of the first batch already rule out most models that are not
     # there yet, at an eighth of the cost; the survivors then take the whole test as usual.
@@ -356,22 +361,13 @@ def passes_test(
         for index in range(batches):
             batch = task.sample(batch_size, horizon, generator)
             if index == 0 and probe >= 1:
-                _, probe_wrong = wrong_outputs(current, batch.head(probe))
-                still = probe_wrong <= allowed
-                if not bool(still.all()):
-                    alive = alive[still]
-                    if len(alive) == 0:
-                        break
-                    current = members(alive)
+                if not keep(wrong_outputs(current, batch.head(probe))[1] <= allowed):
+                    break
             hits, batch_wrong = wrong_outputs(current, batch)
             correct[alive] += hits.double().mean(dim=(1, 3)).cpu()
             wrong[alive] += batch_wrong
-            still = wrong[alive] <= allowed
-            if not bool(still.all()):
-                alive = alive[still]
-                if len(alive) == 0:
-                    break
-                current = members(alive)
+            if not keep(wrong[alive] <= allowed):
+                break
     by_step = np.full((n_models, horizon), np.nan)
     by_step[alive.numpy()] = (correct[alive] / batches).numpy()
     accuracy = by_step.mean(axis=1)
@@ -395,7 +391,7 @@ def _compact(
     """Drop finished models from the ensemble and from Adam's state, keeping the rest exact."""
     index = torch.tensor(keep, device=ensemble.W_hh.device)
     old_params = [ensemble.W_uh, ensemble.W_hh, ensemble.W_r]
-    smaller = ElmanEnsemble.from_weights(*(p.detach()[index] for p in old_params))
+    smaller = ensemble.members(index)
     group = optimizer.param_groups[0]
     new_optimizer = torch.optim.Adam(
         [smaller.W_uh, smaller.W_hh, smaller.W_r],
@@ -479,10 +475,7 @@ def train_ensemble(
     def timed_screen(members: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         nonlocal eval_seconds
         began = time.perf_counter()
-        index = torch.tensor(members, device=ensemble.W_hh.device)
-        candidates = ElmanEnsemble.from_weights(
-            *(w.detach()[index] for w in (ensemble.W_uh, ensemble.W_hh, ensemble.W_r))
-        )
+        candidates = ensemble.members(members)
         out = passes_test(candidates, task, config.target_accuracy, config.test_horizon,
                           config.test_batches, config.test_batch_size, config.test_seed,
                           workspace)  # fmt: skip
